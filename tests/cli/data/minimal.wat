@@ -1,0 +1,2 @@
+;; minimal.wat — the empty module.
+(module)
