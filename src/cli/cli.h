@@ -34,6 +34,7 @@ typedef struct cli_command {
 
 extern const cli_command cli_cmd_validate;
 extern const cli_command cli_cmd_inspect;
+extern const cli_command cli_cmd_exec;
 
 /* Returned by cli_parse_file_args when the command should go on. */
 #define CLI_CONTINUE (-1)

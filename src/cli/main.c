@@ -14,6 +14,7 @@
 static const cli_command *const commands[] = {
     &cli_cmd_validate,
     &cli_cmd_inspect,
+    &cli_cmd_exec,
 };
 #define NUM_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,9 @@
+# bench.mk — benchmark targets, included by the top-level Makefile.
+#
+#   make bench    build reflow, then run bench/kernels.sh (see bench/README.md).
+#                 Its settings come from the environment or the make command
+#                 line (make exports command-line variables to recipes), e.g.
+#                 `make bench BENCH_RUNS=3 BENCH_SCALE=0.25`.
+.PHONY: bench
+bench: build
+	sh bench/kernels.sh
