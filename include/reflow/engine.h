@@ -229,6 +229,8 @@ typedef struct rf_store_config {
     uint64_t memory_ceiling; /* highest memory_limit accepted; 0 = RF_DEFAULT_MEMORY_CEILING */
     uint32_t max_call_depth; /* wasm call frames before "call stack exhausted"; 0 = default */
     uint32_t stack_slots;    /* value-stack size in 8-byte slots; 0 = default */
+    uint64_t memory_budget;  /* max bytes of ALL memories of the store together, plus host
+                                reservations (rf_store_reserve); 0 = no store-wide budget */
 } rf_store_config;
 
 typedef struct rf_store rf_store;
@@ -246,6 +248,16 @@ void rf_store_interrupt(rf_store *s);
 /* Deadline for calls in this store, in milliseconds from each top-level call's
  * start; 0 = none. */
 void rf_store_set_timeout_ms(rf_store *s, uint64_t ms);
+
+/* Store-wide memory budget (rf_store_config.memory_budget). Linear memories
+ * are charged as they are created and grow (a grow past the budget returns
+ * -1); a host component that keeps guest-visible data of its own (the Extism
+ * kernel memory) charges it here. rf_store_reserve fails, charging nothing,
+ * when the budget would be exceeded. */
+bool rf_store_reserve(rf_store *s, uint64_t bytes);
+void rf_store_release(rf_store *s, uint64_t bytes);
+/* Bytes charged against the budget now (counted even when there is no budget). */
+uint64_t rf_store_memory_in_use(const rf_store *s);
 
 /* An external value: what an import is satisfied with and an export yields. */
 typedef struct rf_extern {

@@ -12,6 +12,9 @@
  *     base[0..size) is readable and writable, base[size..reserved) is not.
  *   - max_bytes = min(declared max, store memory_limit rounded down to pages);
  *     it never changes, and a grow past it returns -1 without trapping.
+ *   - The store's memory_in_use includes every memory's size; with a store
+ *     budget (rf_store_config.memory_budget), creation and grows that would
+ *     exceed it fail (a grow returns -1), like a grow past max_bytes.
  *   - A memory whose effective maximum is 0 has no mapping: base points to a
  *     static read-only dummy and size stays 0, so any access fails its bounds
  *     check and a stray write faults instead of corrupting the heap.
@@ -82,6 +85,18 @@ rf_memory *rf_memory_new(rf_store *s, rf_limits_desc pages, rf_error *err)
     uint64_t max_pages = limit_pages;
     if (pages.has_max && pages.max < max_pages)
         max_pages = pages.max;
+    if (s->config.memory_budget &&
+        (pages.min * RF_PAGE_SIZE > s->config.memory_budget ||
+         s->memory_in_use > s->config.memory_budget - pages.min * RF_PAGE_SIZE)) {
+        char want[48], budget[48];
+        rf_format_bytes(want, sizeof want, pages.min * RF_PAGE_SIZE);
+        rf_format_bytes(budget, sizeof budget, s->config.memory_budget);
+        rf_error_set(err, RF_ERR_LIMIT, RF_NO_OFFSET, RF_NO_FUNC,
+                     "memory minimum %" PRIu64 " pages (%s) does not fit the memory budget of "
+                     "%s (%" PRIu64 " bytes already in use)",
+                     pages.min, want, budget, s->memory_in_use);
+        return NULL;
+    }
     if (pages.min > limit_pages) {
         char want[48], limit[48];
         rf_format_bytes(want, sizeof want, pages.min * RF_PAGE_SIZE);
@@ -137,6 +152,7 @@ rf_memory *rf_memory_new(rf_store *s, rf_limits_desc pages, rf_error *err)
         mem->size = initial;
     }
     mem->peak = mem->size;
+    s->memory_in_use += mem->size; /* fits: checked against the budget above */
 
     if (!rf_store_track(s, RF_OBJ_MEMORY, mem)) {
         rf_memory_release(mem);
@@ -151,6 +167,7 @@ void rf_memory_release(rf_memory *mem)
 {
     if (!mem)
         return;
+    rf_store_release(mem->store, mem->size); /* what rf_memory_new and grows charged */
     if (mem->reserved > 0)
         munmap(mem->base, (size_t)mem->reserved);
     free(mem);
@@ -196,7 +213,12 @@ int64_t rf_memory_grow(rf_memory *mem, uint64_t pages)
     }
     if (pages > 0) {
         uint64_t bytes = pages * RF_PAGE_SIZE;
+        if (!rf_store_reserve(mem->store, bytes)) {
+            mem->refused_grows++;
+            return -1;
+        }
         if (mprotect(mem->base + mem->size, (size_t)bytes, PROT_READ | PROT_WRITE) != 0) {
+            rf_store_release(mem->store, bytes);
             mem->refused_grows++;
             return -1;
         }

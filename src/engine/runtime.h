@@ -106,6 +106,7 @@ struct rf_store {
     uint64_t *stack_top;     /* first free slot while a call runs (re-entrant calls start here) */
     uint32_t depth;          /* wasm call depth, for "call stack exhausted" */
     void *exec;              /* interpreter-private data (interp.c) */
+    uint64_t memory_in_use;  /* bytes of all memories + host reservations (rf_store_reserve) */
     uint32_t api_calls;      /* rf_call activations in progress; 0 = the next rf_call
                                 is top-level (clears interrupt, sets the deadline) */
 };

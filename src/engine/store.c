@@ -111,6 +111,28 @@ void rf_store_interrupt(rf_store *s)
         atomic_store(&s->interrupt, 1u);
 }
 
+bool rf_store_reserve(rf_store *s, uint64_t bytes)
+{
+    if (!s)
+        return false;
+    uint64_t budget = s->config.memory_budget;
+    if (budget && (s->memory_in_use > budget || bytes > budget - s->memory_in_use))
+        return false;
+    s->memory_in_use += bytes;
+    return true;
+}
+
+void rf_store_release(rf_store *s, uint64_t bytes)
+{
+    if (s)
+        s->memory_in_use -= bytes < s->memory_in_use ? bytes : s->memory_in_use;
+}
+
+uint64_t rf_store_memory_in_use(const rf_store *s)
+{
+    return s ? s->memory_in_use : 0;
+}
+
 void rf_store_set_timeout_ms(rf_store *s, uint64_t ms)
 {
     if (s)

@@ -201,6 +201,42 @@ static void stats_count_grows_and_refusals(void **state)
     rf_store_free(s);
 }
 
+/* A store-wide budget covers all memories and host reservations together. */
+static void store_budget_covers_all_memories_and_reservations(void **state)
+{
+    (void)state;
+    rf_store_config cfg = { 0 };
+    cfg.memory_budget = 10 * PAGE;
+    rf_error err;
+    rf_store *s = rf_store_new(&cfg, &err);
+    assert_non_null(s);
+    rf_memory *a = rf_memory_new(s, pages(4, false, 0), &err);
+    assert_non_null(a);
+    rf_memory *b = rf_memory_new(s, pages(3, false, 0), &err);
+    assert_non_null(b);
+    assert_int_equal(rf_store_memory_in_use(s), 7 * PAGE);
+
+    /* a third memory whose minimum does not fit is refused with a limit error */
+    assert_null(rf_memory_new(s, pages(4, false, 0), &err));
+    assert_int_equal(err.kind, RF_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "budget"));
+    assert_int_equal(rf_store_memory_in_use(s), 7 * PAGE);
+
+    /* host reservations and grows draw from the same budget */
+    assert_true(rf_store_reserve(s, 2 * PAGE));
+    assert_false(rf_store_reserve(s, 2 * PAGE));          /* 11 > 10: nothing charged */
+    assert_int_equal(rf_store_memory_in_use(s), 9 * PAGE);
+    assert_int_equal(rf_memory_grow(a, 2), -1);            /* would reach 11 pages */
+    assert_int_equal(rf_memory_grow(b, 1), 3);             /* exactly 10 pages */
+    assert_int_equal(rf_memory_grow(b, 0), 4);
+    assert_int_equal(rf_memory_get_stats(a).refused_grows, 1);
+
+    rf_store_release(s, 2 * PAGE);
+    assert_int_equal(rf_memory_grow(a, 2), 4);
+    assert_int_equal(rf_store_memory_in_use(s), 10 * PAGE);
+    rf_store_free(s);
+}
+
 static void read_write_are_bounds_checked(void **state)
 {
     (void)state;
@@ -353,6 +389,7 @@ int main(void)
         cmocka_unit_test(limit_above_ceiling_is_refused),
         cmocka_unit_test(raised_ceiling_allows_larger_memories),
         cmocka_unit_test(stats_count_grows_and_refusals),
+        cmocka_unit_test(store_budget_covers_all_memories_and_reservations),
         cmocka_unit_test(read_write_are_bounds_checked),
         cmocka_unit_test(zero_sized_memory_has_no_mapping),
         cmocka_unit_test(bad_limits_are_rejected),
