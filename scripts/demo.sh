@@ -49,3 +49,8 @@ show inspect "$examples/greeter.wasm"
 
 show inspect --json "$examples/counter.wasm"
 "$reflow" inspect --json "$examples/counter.wasm"
+
+echo
+echo "== run code: call an export with typed arguments"
+show exec "$examples/counter.wasm" --invoke add 41
+"$reflow" exec "$examples/counter.wasm" --invoke add 41
