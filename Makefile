@@ -7,6 +7,7 @@
 #   make test    gcc build + ctest, then clang-19 ASan/UBSan build + ctest
 #   make spec    run the spec harness over $(SPEC_DIR)/$(SPEC)
 #   make fuzz    libFuzzer run of fuzz/fuzz_load.c for $(FUZZ_SECONDS) seconds
+#   make fuzz-exec  the same for fuzz/fuzz_exec.c (instantiates and runs modules)
 #   make clean   remove every build directory
 
 MAKEFLAGS += --no-print-directory
@@ -28,7 +29,7 @@ CMAKE_COMMON := -S $(ROOT) -DSPEC_DIR=$(SPEC_DIR)
 CTEST := ctest --output-on-failure --no-tests=error --no-label-summary -j$(JOBS)
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build demo test spec fuzz clean
+.PHONY: all deps build demo test spec fuzz fuzz-exec clean
 
 all: build
 
@@ -55,6 +56,11 @@ fuzz: deps
 	cmake $(CMAKE_COMMON) -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=$(CLANG) -DRF_SANITIZE=ON -DRF_FUZZ=ON
 	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz-load
 	@$(ROOT)/scripts/fuzz.sh $(BUILD_FUZZ) $(SPEC_DIR)/core $(FUZZ_SECONDS)
+
+fuzz-exec: deps
+	cmake $(CMAKE_COMMON) -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=$(CLANG) -DRF_SANITIZE=ON -DRF_FUZZ=ON
+	cmake --build $(BUILD_FUZZ) -j$(JOBS) --target fuzz-exec
+	@$(ROOT)/scripts/fuzz.sh $(BUILD_FUZZ) $(SPEC_DIR)/core $(FUZZ_SECONDS) fuzz-exec
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -7,3 +7,9 @@
 .PHONY: bench
 bench: build
 	sh bench/kernels.sh
+
+# make bench-plugin: instance creation time and calls/second of an echo plugin
+# through `reflow call --loop` and the C API (bench/plugin_bench.sh).
+.PHONY: bench-plugin
+bench-plugin: build
+	sh bench/plugin_bench.sh

@@ -11,7 +11,7 @@ packages=(
     build-essential cmake pkg-config gcc
     clang-19 lld-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc
     wabt
-    libcmocka-dev libjansson-dev libcurl4-openssl-dev
+    libcmocka-dev libjansson-dev libcurl4-openssl-dev libssl-dev
     valgrind
 )
 

@@ -86,6 +86,12 @@ rf_manifest *rf_manifest_parse(const char *json, size_t len, const char *base_di
 /* A manifest holding one module of raw wasm bytes (copied). */
 rf_manifest *rf_manifest_from_wasm(const uint8_t *wasm, size_t len, rf_error *err);
 void rf_manifest_free(rf_manifest *m);
+/* The most bytes the modules of one manifest may hold together (files and
+ * "data" entries alike); a larger manifest is refused before it is read. */
+#define RF_MANIFEST_MAX_WASM_BYTES (256u * 1024u * 1024u)
+/* Index of the main module: the only entry; else the one named "main"; else
+ * the last one (0 for a NULL or empty manifest). */
+size_t rf_manifest_main_index(const rf_manifest *m);
 
 /* ---- host functions ------------------------------------------------------------ */
 
@@ -153,7 +159,7 @@ typedef struct rf_plugin_options {
     uint64_t memory_ceiling;    /* highest accepted memory_limit; 0 = 100 MiB */
     bool log_level_set;         /* false: the filter is RF_LOG_ERROR (as the extism CLI) */
     rf_log_level log_level;     /* plugin log filter when log_level_set (RF_LOG_OFF silences) */
-    rf_plugin_log_fn log;       /* NULL = write to stderr: "[name] level: message" */
+    rf_plugin_log_fn log;       /* NULL = write to stderr: "[name] LEVEL message" */
     void *log_user;
     const rf_host_function *functions;
     size_t nfunctions;

@@ -1,6 +1,6 @@
 /*
  * reflow/wasi.h — WASI preview 1 (`wasi_snapshot_preview1`) for command
- * programs, built on the public engine API only.
+ * programs and plugins, built on the public engine API only.
  *
  * What a guest gets:
  *   - args and environment strings from the configuration;
@@ -9,14 +9,36 @@
  *   - fd 0/1/2 as character devices: writes to 1 and 2 go to a sink (the
  *     process's own fds 1/2 by default, or a callback, e.g. to capture a
  *     plugin's output); reading fd 0 only when the configuration allows it;
+ *   - preopened directories (fds 3, 4, ... in configuration order), and
+ *     below them files and directories: open, read, write, seek, stat,
+ *     readdir, mkdir, rmdir, unlink, rename, links and symlinks, times;
  *   - proc_exit, sched_yield, poll_oneoff with clock subscriptions (sleeps).
- * What it does not get: files, directories, sockets. There are no preopens,
- * so every path or socket call fails with an errno (EBADF when the fd is not
- * open, ENOSYS otherwise); every preview 1 function is nevertheless
- * importable with its exact signature, so any wasi-libc program links.
+ * What it does not get: sockets, and nothing outside its preopens. Every
+ * preview 1 function is importable with its exact signature, so any
+ * wasi-libc program links; what is not provided fails with an errno.
+ *
+ * The sandbox: a path is always relative to a directory fd the guest holds,
+ * and resolving it never leaves that directory: absolute paths, ".." above
+ * it, and symlinks (anywhere in the path) whose target is absolute or climbs
+ * out of it all fail with ENOTCAPABLE (76). openat2(2) with RESOLVE_BENEATH
+ * does the resolution where the kernel has it; elsewhere reflow walks the
+ * path one component at a time with the same rules. A read-only preopen
+ * refuses every change below it (open for writing, create, truncate, write,
+ * mkdir, rmdir, unlink, rename, link, symlink, set times/size) with EROFS
+ * (69); reading and listing work.
+ *
+ * Rights are reported (fd_fdstat_get) as granted at open, but enforced
+ * loosely: only reading (FD_READ) and writing (FD_WRITE) are checked (EBADF,
+ * as for a POSIX fd opened in the other mode); the file system and the
+ * read-only flag decide the rest. New fds take the lowest free number >= 3;
+ * 0..2, once closed, stay closed. fd_readdir cookies are the host's
+ * directory offsets, and listings include "." and "..".
  *
  * Every guest pointer is bounds-checked against the caller's memory; a bad
  * pointer makes the call return EFAULT (21), never touches host memory.
+ * Guest paths are at most 4096 bytes (ENAMETOOLONG), valid UTF-8 (EILSEQ)
+ * and contain no NUL byte (EINVAL). A context holds at most max_fds open
+ * fds (EMFILE beyond).
  *
  * Use:
  *     rf_wasi *w = rf_wasi_new(&cfg, &err);
@@ -28,9 +50,9 @@
  *     ... rf_call(_start) returns RF_ERR_EXIT with err.exit_code on proc_exit ...
  *     rf_wasi_free(w);                                     // after the store is done
  *
- * Threads: an rf_wasi holds a little state (which stdio fds the guest closed,
- * the exit code), so like a store it is used by one thread at a time. It must
- * outlive every store it was linked into (or at least their last call).
+ * Threads: an rf_wasi holds state (its open fds, the exit code), so like a
+ * store it is used by one thread at a time. It must outlive every store it
+ * was linked into (or at least their last call).
  */
 #ifndef REFLOW_WASI_H
 #define REFLOW_WASI_H
@@ -54,7 +76,9 @@ enum {
     RF_WASI_ENOTSUP = 58,
     RF_WASI_EOVERFLOW = 61,
     RF_WASI_EPIPE = 64,
-    RF_WASI_ESPIPE = 67
+    RF_WASI_EROFS = 69,
+    RF_WASI_ESPIPE = 70,
+    RF_WASI_ENOTCAPABLE = 76
 };
 
 /* Receives everything the guest writes to fd 1 or 2 (`fd` says which), in
@@ -70,6 +94,14 @@ typedef int (*rf_wasi_random_fn)(void *user, uint8_t *buf, size_t len);
  * short and stops the guest with RF_ERR_INTERRUPTED. */
 typedef bool (*rf_wasi_stop_fn)(void *user);
 
+/* A host directory the guest sees as `guest_path` (the name wasi-libc
+ * matches absolute paths against, e.g. "/data"). */
+typedef struct rf_wasi_preopen {
+    const char *host_path;     /* opened by rf_wasi_new; must be a directory */
+    const char *guest_path;
+    bool read_only;            /* refuse every change below it with EROFS */
+} rf_wasi_preopen;
+
 typedef struct rf_wasi_config {
     const char *const *args;   /* nargs strings; args[0] is the program name by convention */
     size_t nargs;
@@ -81,13 +113,21 @@ typedef struct rf_wasi_config {
     rf_wasi_random_fn random;  /* NULL: getrandom(2) */
     rf_wasi_stop_fn should_stop; /* NULL: sleeps are never cut short */
     void *user;                /* passed to every callback */
+    const rf_wasi_preopen *preopens; /* npreopens directories: fds 3, 4, ... in order */
+    size_t npreopens;
+    uint32_t max_fds;          /* open fds at most, stdio and preopens included; 0: 1024 */
+    bool no_openat2;           /* resolve paths component by component even where
+                                  openat2(2) exists (tests; seccomp filters that break it) */
 } rf_wasi_config;
 
 typedef struct rf_wasi rf_wasi;
 
-/* A WASI context. The strings are copied. NULL config = no args, no env,
- * default sinks. Fails (RF_ERR_ARG) when a string is NULL or the strings
- * do not fit a 32-bit guest, or RF_ERR_NOMEM. */
+/* A WASI context. The strings are copied and the preopened directories
+ * opened (O_DIRECTORY, close-on-exec) now. NULL config = no args, no env,
+ * no preopens, default sinks. Fails (RF_ERR_ARG) when a string is NULL, the
+ * strings do not fit a 32-bit guest, a preopen's host directory cannot be
+ * opened (the message names it and says why), a guest path is longer than
+ * 4096 bytes, or the preopens do not fit max_fds; or RF_ERR_NOMEM. */
 rf_wasi *rf_wasi_new(const rf_wasi_config *cfg, rf_error *err);
 void rf_wasi_free(rf_wasi *w);
 

@@ -35,6 +35,7 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_validate;
 extern const cli_command cli_cmd_inspect;
 extern const cli_command cli_cmd_exec;
+extern const cli_command cli_cmd_call;
 
 /* Returned by cli_parse_file_args when the command should go on. */
 #define CLI_CONTINUE (-1)

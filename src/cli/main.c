@@ -15,6 +15,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_validate,
     &cli_cmd_inspect,
     &cli_cmd_exec,
+    &cli_cmd_call,
 };
 #define NUM_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -5,7 +5,8 @@
  *
  * The context copies the args and environment into the exact layout the
  * guest receives (NUL-terminated strings back to back), so args_get and
- * environ_get are plain copies. Linking checks each import's type against
+ * environ_get are plain copies, and sets up its fd table with the
+ * preopened directories (wasi_fdtable.c). Linking checks each import's type against
  * the table in wasi_table.c before creating anything, so a mismatch is a
  * clear link error rather than a confused guest.
  */
@@ -17,14 +18,7 @@
 
 #define WASI_MODULE "wasi_snapshot_preview1"
 
-/* Fill err (may be NULL) and return false. */
-static bool wasi_fail(rf_error *err, rf_error_kind kind, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static bool wasi_fail(rf_error *err, rf_error_kind kind, const char *fmt, ...)
+bool wasi_fail(rf_error *err, rf_error_kind kind, const char *fmt, ...)
 {
     if (!err)
         return false;
@@ -105,9 +99,14 @@ rf_wasi *rf_wasi_new(const rf_wasi_config *cfg, rf_error *err)
         rf_wasi_free(w);
         return NULL;
     }
+    if (!wasi_fdtable_init(w, cfg, err)) {
+        rf_wasi_free(w);
+        return NULL;
+    }
     w->cfg = *cfg;
     w->cfg.args = NULL;
     w->cfg.env = NULL;
+    w->cfg.preopens = NULL;
     for (size_t i = 0; i < WASI_NUM_FUNCS; i++) {
         w->bindings[i].wasi = w;
         w->bindings[i].func = &wasi_funcs[i];
@@ -121,6 +120,7 @@ void rf_wasi_free(rf_wasi *w)
         return;
     strings_free(&w->args);
     strings_free(&w->env);
+    wasi_fdtable_free(w);
     free(w);
 }
 
@@ -129,11 +129,6 @@ bool rf_wasi_exited(const rf_wasi *w, uint32_t *code)
     if (w->exited && code)
         *code = w->exit_code;
     return w->exited;
-}
-
-bool wasi_stdio_open(const rf_wasi *w, uint32_t fd)
-{
-    return fd < 3 && !w->closed[fd];
 }
 
 /* ---- describing imports in messages --------------------------------------------- */

@@ -8,7 +8,8 @@
  * poll_oneoff sleeps until the earliest clock subscription is due, in slices
  * of at most 10 ms when the embedder gave a should_stop callback, so a guest
  * asleep cannot outlast its deadline by more than one slice. Subscriptions
- * on fds are not supported (ENOSYS): reflow has no fds worth waiting for.
+ * on fds are not supported (ENOSYS): stdio is served by callbacks, and
+ * files and directories never block.
  */
 #include "wasi_internal.h"
 
