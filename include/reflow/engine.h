@@ -223,6 +223,7 @@ bool rf_module_custom_section(const rf_module *m, size_t i, rf_custom_section_de
 
 #define RF_DEFAULT_MEMORY_LIMIT (16u * 1024u * 1024u)    /* 16 MiB */
 #define RF_DEFAULT_MEMORY_CEILING (100u * 1024u * 1024u) /* 100 MiB */
+#define RF_DEFAULT_MAX_TABLE_ENTRIES 10000000u           /* all tables of a store */
 
 typedef struct rf_store_config {
     uint64_t memory_limit;   /* max bytes per linear memory; 0 = RF_DEFAULT_MEMORY_LIMIT */
@@ -230,7 +231,13 @@ typedef struct rf_store_config {
     uint32_t max_call_depth; /* wasm call frames before "call stack exhausted"; 0 = default */
     uint32_t stack_slots;    /* value-stack size in 8-byte slots; 0 = default */
     uint64_t memory_budget;  /* max bytes of ALL memories of the store together, plus host
-                                reservations (rf_store_reserve); 0 = no store-wide budget */
+                                reservations (rf_store_reserve) and table entries (8 bytes
+                                each on 64-bit hosts); 0 = no store-wide budget */
+    uint32_t max_table_entries; /* max entries allocated by ALL tables of the store together
+                                   (each table is also capped at 10,000,000); 0 =
+                                   RF_DEFAULT_MAX_TABLE_ENTRIES. A table whose minimum does
+                                   not fit is refused (RF_ERR_LIMIT); table.grow past it
+                                   returns -1 */
 } rf_store_config;
 
 typedef struct rf_store rf_store;
@@ -242,16 +249,18 @@ rf_store *rf_store_new(const rf_store_config *cfg, rf_error *err);
 void rf_store_free(rf_store *s);
 
 /* Thread-safe: make the code running in the store stop with RF_ERR_INTERRUPTED
- * at its next loop back-edge or function entry. Cleared when the next
- * top-level rf_call starts. */
+ * at its next loop back-edge, function entry or large bulk operation
+ * (memory.fill/copy/init/grow, table.fill/copy/init/grow). Cleared when the
+ * next top-level rf_call starts. */
 void rf_store_interrupt(rf_store *s);
 /* Deadline for calls in this store, in milliseconds from each top-level call's
  * start; 0 = none. */
 void rf_store_set_timeout_ms(rf_store *s, uint64_t ms);
 
 /* Store-wide memory budget (rf_store_config.memory_budget). Linear memories
- * are charged as they are created and grow (a grow past the budget returns
- * -1); a host component that keeps guest-visible data of its own (the Extism
+ * and tables are charged as they are created and grow (a grow past the
+ * budget returns -1; a table is charged sizeof(void *) per allocated entry);
+ * a host component that keeps guest-visible data of its own (the Extism
  * kernel memory) charges it here. rf_store_reserve fails, charging nothing,
  * when the budget would be exceeded. */
 bool rf_store_reserve(rf_store *s, uint64_t bytes);

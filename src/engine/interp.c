@@ -18,7 +18,10 @@
  *     the function's offset table. Stack exhaustion is a clean trap: the
  *     call depth and the value stack are checked before each call.
  *   - Interruption (rf_store_interrupt, deadlines) is polled at loop
- *     back-edges (backward branches) and at calls.
+ *     back-edges (backward branches) and at calls; bulk memory and table
+ *     operations charge the poll counter by the work they do and poll at
+ *     once when it was large (interp_internal.h), so straight-line code
+ *     cannot outrun a deadline either.
  * Cold paths (bulk memory, tables, host calls, stack allocation) are in
  * interp_slow.c so the handlers here stay short.
  */
@@ -91,6 +94,12 @@ static rf_error_kind interp_run(rf_store *s, const rf_code *code, rf_instance *i
                      --tick == 0) &&                                                    \
             rf_interp_poll_slow(s, &tick))                                              \
             TRAP(RF_TRAP_INTERRUPTED);                                                  \
+    } while (0)
+    /* After bulk work of `bytes_` bytes (rf_interp_charge). */
+#define CHARGE(bytes_)                                            \
+    do {                                                          \
+        if (UNLIKELY(rf_interp_charge(s, &tick, (bytes_))))       \
+            TRAP(RF_TRAP_INTERRUPTED);                            \
     } while (0)
     /* Take a branch; offsets <= 0 are loop back-edges and poll first. */
 #define TAKE(off_)                                \
@@ -318,13 +327,16 @@ op_MEMORY_SIZE:
     fp[D1] = (uint32_t)(mem_size / RF_PAGE_SIZE);
     NEXT(2);
 op_MEMORY_GROW: {
-    uint32_t old = rf_interp_memory_grow(inst, (uint32_t)A1);
+    uint32_t pages = (uint32_t)A1;
+    uint32_t old = rf_interp_memory_grow(inst, pages);
     fp[D1] = old;
     LOAD_MEM();
+    if (old != UINT32_MAX)
+        CHARGE((uint64_t)pages * RF_PAGE_SIZE);
     NEXT(2);
 }
 op_MEMORY_INIT: {
-    rf_trap t = rf_interp_memory_init(inst, ip[1].s.a, (uint32_t)A1, (uint32_t)B2,
+    rf_trap t = rf_interp_memory_init(s, &tick, inst, ip[1].s.a, (uint32_t)A1, (uint32_t)B2,
                                       (uint32_t)fp[ip[2].s.b]);
     if (UNLIKELY(t != RF_TRAP_NONE))
         TRAP(t);
@@ -337,16 +349,28 @@ op_MEMORY_COPY: {
     uint64_t d = (uint32_t)fp[ip[1].s.a], src = (uint32_t)A1, n = (uint32_t)B2;
     if (UNLIKELY(d + n > mem_size || src + n > mem_size))
         TRAP(RF_TRAP_MEMORY_OOB);
+    if (UNLIKELY(n >= RF_BULK_POLL_BYTES)) {
+        if (rf_interp_move_bytes(s, &tick, mem_base + d, mem_base + src, n))
+            TRAP(RF_TRAP_INTERRUPTED);
+        NEXT(3);
+    }
     if (n > 0)
         memmove(mem_base + d, mem_base + src, (size_t)n);
+    CHARGE(n);
     NEXT(3);
 }
 op_MEMORY_FILL: {
     uint64_t d = (uint32_t)fp[ip[1].s.a], n = (uint32_t)B2;
     if (UNLIKELY(d + n > mem_size))
         TRAP(RF_TRAP_MEMORY_OOB);
+    if (UNLIKELY(n >= RF_BULK_POLL_BYTES)) {
+        if (rf_interp_fill_bytes(s, &tick, mem_base + d, (uint8_t)A1, n))
+            TRAP(RF_TRAP_INTERRUPTED);
+        NEXT(3);
+    }
     if (n > 0)
         memset(mem_base + d, (int)(uint8_t)A1, (size_t)n);
+    CHARGE(n);
     NEXT(3);
 }
 
@@ -371,27 +395,30 @@ op_TABLE_SIZE:
     fp[D1] = (uint32_t)inst->tables[ip[1].s.b]->size;
     NEXT(2);
 op_TABLE_GROW: {
-    uint32_t old = rf_interp_table_grow(inst, ip[2].s.b, (void *)(uintptr_t)A1, (uint32_t)B2);
+    uint32_t n = (uint32_t)B2;
+    uint32_t old = rf_interp_table_grow(inst, ip[2].s.b, (void *)(uintptr_t)A1, n);
     fp[D1] = old;
+    if (old != UINT32_MAX)
+        CHARGE((uint64_t)n * sizeof(void *));
     NEXT(3);
 }
 op_TABLE_FILL: {
-    rf_trap t = rf_interp_table_fill(inst, ip[2].s.b, (uint32_t)fp[ip[1].s.a],
+    rf_trap t = rf_interp_table_fill(s, &tick, inst, ip[2].s.b, (uint32_t)fp[ip[1].s.a],
                                      (void *)(uintptr_t)A1, (uint32_t)B2);
     if (UNLIKELY(t != RF_TRAP_NONE))
         TRAP(t);
     NEXT(3);
 }
 op_TABLE_COPY: {
-    rf_trap t = rf_interp_table_copy(inst, ip[3].s.a, ip[3].s.b, (uint32_t)fp[ip[1].s.a],
-                                     (uint32_t)A1, (uint32_t)B2);
+    rf_trap t = rf_interp_table_copy(s, &tick, inst, ip[3].s.a, ip[3].s.b,
+                                     (uint32_t)fp[ip[1].s.a], (uint32_t)A1, (uint32_t)B2);
     if (UNLIKELY(t != RF_TRAP_NONE))
         TRAP(t);
     NEXT(4);
 }
 op_TABLE_INIT: {
-    rf_trap t = rf_interp_table_init(inst, ip[3].s.a, ip[3].s.b, (uint32_t)fp[ip[1].s.a],
-                                     (uint32_t)A1, (uint32_t)B2);
+    rf_trap t = rf_interp_table_init(s, &tick, inst, ip[3].s.a, ip[3].s.b,
+                                     (uint32_t)fp[ip[1].s.a], (uint32_t)A1, (uint32_t)B2);
     if (UNLIKELY(t != RF_TRAP_NONE))
         TRAP(t);
     NEXT(4);

@@ -50,20 +50,59 @@ typedef struct rf_exec {
 /* Allocate the store's stacks on first use; false (err set) on failure. */
 bool rf_interp_exec_init(rf_store *s, rf_error *err);
 
-/* Poll for interruption: the interrupt flag and, every so often, the
- * deadline. True means stop with RF_TRAP_INTERRUPTED. */
+/* Poll for interruption: the interrupt flag and the deadline; resets *tick
+ * to RF_POLL_TICKS. True means stop with RF_TRAP_INTERRUPTED. The loop polls
+ * the flag at every back-edge and call, and calls this every RF_POLL_TICKS
+ * of them (*tick counts down). */
 bool rf_interp_poll_slow(rf_store *s, uint32_t *tick);
 #define RF_POLL_TICKS 4096u
 
-/* Cold instruction bodies. Each returns RF_TRAP_NONE or the trap to raise. */
+/*
+ * Bulk operations (memory.fill/copy/init/grow, table.fill/copy/init/grow)
+ * can do megabytes of work in one instruction, with no back-edge in sight.
+ * So each one charges the poll counter one tick per RF_BULK_TICK_BYTES it
+ * touched, and one of RF_BULK_POLL_BYTES or more (8K table entries) polls
+ * at once; larger ones work in chunks of RF_BULK_CHUNK_BYTES and poll after
+ * each. A sequence of bulk operations therefore stops within about a chunk's
+ * time (well under a millisecond) of a deadline or interrupt; an
+ * interrupted operation may have done part of its work (it is not a trap).
+ * Operations under RF_BULK_TICK_BYTES cost no more than any instruction.
+ */
+#define RF_BULK_TICK_BYTES 256u
+#define RF_BULK_POLL_BYTES (64u * 1024u)
+#define RF_BULK_CHUNK_BYTES (1024u * 1024u)
+
+/* Charge `bytes` of bulk work to *tick; true means stop with
+ * RF_TRAP_INTERRUPTED. */
+static inline bool rf_interp_charge(rf_store *s, uint32_t *tick, uint64_t bytes)
+{
+    uint64_t ticks = bytes / RF_BULK_TICK_BYTES;
+    if (ticks < *tick && bytes < RF_BULK_POLL_BYTES) {
+        *tick -= (uint32_t)ticks;
+        return false;
+    }
+    return rf_interp_poll_slow(s, tick);
+}
+
+/* memset / memmove of n bytes in chunks, charging each (large operations;
+ * the caller has checked the bounds). True means interrupted. */
+bool rf_interp_fill_bytes(rf_store *s, uint32_t *tick, uint8_t *dst, uint8_t v, uint64_t n);
+bool rf_interp_move_bytes(rf_store *s, uint32_t *tick, void *dst, const void *src, uint64_t n);
+
+/* Cold instruction bodies. The grows return the old size or UINT32_MAX (the
+ * caller charges a successful grow); the others return RF_TRAP_NONE or the
+ * trap to raise, RF_TRAP_INTERRUPTED when the charge for their work says
+ * to stop. */
 uint32_t rf_interp_memory_grow(rf_instance *inst, uint32_t pages);
-rf_trap rf_interp_memory_init(rf_instance *inst, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+rf_trap rf_interp_memory_init(rf_store *s, uint32_t *tick, rf_instance *inst, uint32_t seg,
+                              uint32_t d, uint32_t src, uint32_t n);
 uint32_t rf_interp_table_grow(rf_instance *inst, uint32_t table, void *init, uint32_t n);
-rf_trap rf_interp_table_fill(rf_instance *inst, uint32_t table, uint32_t i, void *v, uint32_t n);
-rf_trap rf_interp_table_copy(rf_instance *inst, uint32_t dt, uint32_t st, uint32_t d, uint32_t s,
-                             uint32_t n);
-rf_trap rf_interp_table_init(rf_instance *inst, uint32_t table, uint32_t seg, uint32_t d,
-                             uint32_t s, uint32_t n);
+rf_trap rf_interp_table_fill(rf_store *s, uint32_t *tick, rf_instance *inst, uint32_t table,
+                             uint32_t i, void *v, uint32_t n);
+rf_trap rf_interp_table_copy(rf_store *s, uint32_t *tick, rf_instance *inst, uint32_t dt,
+                             uint32_t st, uint32_t d, uint32_t src, uint32_t n);
+rf_trap rf_interp_table_init(rf_store *s, uint32_t *tick, rf_instance *inst, uint32_t table,
+                             uint32_t seg, uint32_t d, uint32_t src, uint32_t n);
 
 /* Call host function f with its arguments in args[0..) (results replace
  * them), on behalf of `caller`; handles re-entrance bookkeeping. */
@@ -75,7 +114,9 @@ rf_error_kind rf_interp_host_call(rf_store *s, rf_func *f, rf_instance *caller, 
 uint64_t rf_interp_dispatch_count(const rf_store *s);
 #endif
 
-/* Fill err for a trap at instruction ip of code. */
+/* Fill err for a trap at instruction ip of code. (An interruption at an
+ * instruction without an entry in the code's offset table, a grow, names
+ * the function but no offset rather than a neighbour's.) */
 void rf_interp_trap(rf_error *err, rf_trap trap, const rf_code *code, const rf_cell *ip);
 
 #endif /* RF_INTERP_INTERNAL_H */

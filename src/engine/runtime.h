@@ -109,6 +109,8 @@ struct rf_store {
     uint64_t memory_in_use;  /* bytes of all memories + host reservations (rf_store_reserve) */
     uint32_t api_calls;      /* rf_call activations in progress; 0 = the next rf_call
                                 is top-level (clears interrupt, sets the deadline) */
+    uint64_t table_entries;  /* entries allocated by all tables (their capacities), at most
+                                config.max_table_entries (table.c) */
 };
 
 struct rf_caller {

@@ -9,6 +9,10 @@
  *     is released only by rf_store_free (or by rf_store_rollback undoing a
  *     failed instantiation), so pointers between objects of a store stay valid
  *     for the store's whole life.
+ *   - memory_in_use counts every memory's size, every table's allocated
+ *     entries (sizeof(void *) each) and host reservations; table_entries
+ *     counts the tables' allocated entries, <= config.max_table_entries.
+ *     Both return to 0 as the objects are released.
  *   - `interrupt` is the only field another thread may touch.
  */
 #include "error.h"
@@ -30,6 +34,8 @@ rf_store *rf_store_new(const rf_store_config *cfg, rf_error *err)
         c.max_call_depth = RF_DEFAULT_MAX_CALL_DEPTH;
     if (c.stack_slots == 0)
         c.stack_slots = RF_DEFAULT_STACK_SLOTS;
+    if (c.max_table_entries == 0)
+        c.max_table_entries = RF_DEFAULT_MAX_TABLE_ENTRIES;
 
     char a[48], b[48];
     if (c.memory_ceiling > RF_MAX_MEMORY_CEILING) {

@@ -11,6 +11,12 @@
  *     one) nor RF_TABLE_MAX_ELEMS, the host-protection cap: a grow past either
  *     returns -1, and a table whose minimum exceeds the cap is refused with
  *     RF_ERR_LIMIT.
+ *   - The store is charged for every allocated entry (capacity, not size):
+ *     capacity * sizeof(void *) bytes of memory_in_use (the memory budget)
+ *     and capacity entries of table_entries (max_table_entries), from
+ *     creation until rf_table_release. Growth headroom is only taken when
+ *     the store has room for it, so it never makes a grow fail; a grow whose
+ *     new size itself does not fit returns -1, a creation RF_ERR_LIMIT.
  */
 #include "error.h"
 #include "runtime_internal.h"
@@ -25,6 +31,38 @@ static uint64_t table_limit(const rf_table *t)
     if (t->declared.has_max && t->declared.max < limit)
         limit = t->declared.max;
     return limit;
+}
+
+/* Entries the store can still allocate for tables: what is left of both
+ * max_table_entries and the memory budget (if any). */
+static uint64_t store_table_room(const rf_store *s)
+{
+    uint64_t room = s->table_entries < s->config.max_table_entries
+                        ? s->config.max_table_entries - s->table_entries
+                        : 0;
+    uint64_t budget = s->config.memory_budget;
+    if (budget) {
+        uint64_t bytes = s->memory_in_use < budget ? budget - s->memory_in_use : 0;
+        if (bytes / sizeof(void *) < room)
+            room = bytes / sizeof(void *);
+    }
+    return room;
+}
+
+/* Charge `entries` newly allocated entries to the store; false (nothing
+ * charged) when they do not fit its budget. */
+static bool store_charge(rf_store *s, uint64_t entries)
+{
+    if (entries > store_table_room(s) || !rf_store_reserve(s, entries * sizeof(void *)))
+        return false;
+    s->table_entries += entries;
+    return true;
+}
+
+static void store_uncharge(rf_store *s, uint64_t entries)
+{
+    rf_store_release(s, entries * sizeof(void *));
+    s->table_entries -= entries < s->table_entries ? entries : s->table_entries;
 }
 
 /* A funcref must be a function of the table's own store (or null). */
@@ -68,16 +106,38 @@ rf_table *rf_table_new(rf_store *s, rf_valtype elem, rf_limits_desc limits, void
         return NULL;
     }
 
+    if (limits.min > s->config.max_table_entries ||
+        s->table_entries > s->config.max_table_entries - limits.min) {
+        rf_error_set(err, RF_ERR_LIMIT, RF_NO_OFFSET, RF_NO_FUNC,
+                     "table minimum %" PRIu64 " elements does not fit the store's limit of %" PRIu32
+                     " table entries (%" PRIu64 " already used by other tables)",
+                     limits.min, s->config.max_table_entries, s->table_entries);
+        return NULL;
+    }
+    if (!store_charge(s, limits.min)) {
+        char want[48], budget[48];
+        rf_format_bytes(want, sizeof want, limits.min * sizeof(void *));
+        rf_format_bytes(budget, sizeof budget, s->config.memory_budget);
+        rf_error_set(err, RF_ERR_LIMIT, RF_NO_OFFSET, RF_NO_FUNC,
+                     "table minimum %" PRIu64 " elements (%s) does not fit the memory budget "
+                     "of %s (%" PRIu64 " bytes already in use)",
+                     limits.min, want, budget, s->memory_in_use);
+        return NULL;
+    }
+
     rf_table *t = calloc(1, sizeof *t);
-    if (!t)
+    if (!t) {
+        store_uncharge(s, limits.min);
         goto nomem;
+    }
     t->store = s;
     t->elemtype = (uint8_t)elem;
     t->declared.min = limits.min;
     t->declared.max = limits.max;
     t->declared.has_max = limits.has_max;
+    t->size = t->capacity = limits.min; /* charged above; rf_table_release uncharges */
     if (init && !ref_fits(t, init)) {
-        free(t);
+        rf_table_release(t);
         rf_error_set(err, RF_ERR_ARG, RF_NO_OFFSET, RF_NO_FUNC,
                      "table initial value is a function of another store");
         return NULL;
@@ -85,13 +145,12 @@ rf_table *rf_table_new(rf_store *s, rf_valtype elem, rf_limits_desc limits, void
     if (limits.min > 0) {
         t->elems = calloc((size_t)limits.min, sizeof *t->elems);
         if (!t->elems) {
-            free(t);
+            rf_table_release(t);
             goto nomem;
         }
         for (uint64_t i = 0; init && i < limits.min; i++)
             t->elems[i] = init;
     }
-    t->size = t->capacity = limits.min;
     if (!rf_store_track(s, RF_OBJ_TABLE, t)) {
         rf_table_release(t);
         goto nomem;
@@ -108,6 +167,7 @@ void rf_table_release(rf_table *t)
 {
     if (!t)
         return;
+    store_uncharge(t->store, t->capacity); /* what creation and grows charged */
     free(t->elems);
     free(t);
 }
@@ -134,7 +194,8 @@ bool rf_table_set(rf_table *t, uint64_t i, void *ref)
     return true;
 }
 
-/* Capacity doubles (up to the limit) so repeated table.grow by 1 is amortised O(1). */
+/* Capacity doubles (up to the table's limit and the store's room) so
+ * repeated table.grow by 1 is amortised O(1). */
 int64_t rf_table_grow(rf_table *t, uint64_t n, void *init)
 {
     if (!t)
@@ -145,14 +206,23 @@ int64_t rf_table_grow(rf_table *t, uint64_t n, void *init)
         return -1;
     uint64_t want = old + n;
     if (want > t->capacity) {
+        uint64_t room = store_table_room(t->store);
+        if (want - t->capacity > room)
+            return -1;
         uint64_t cap = t->capacity * 2;
         if (cap > limit)
             cap = limit;
+        if (cap > t->capacity + room)
+            cap = t->capacity + room;
         if (cap < want)
             cap = want;
-        void **p = realloc(t->elems, (size_t)cap * sizeof *p);
-        if (!p)
+        if (!store_charge(t->store, cap - t->capacity))
             return -1;
+        void **p = realloc(t->elems, (size_t)cap * sizeof *p);
+        if (!p) {
+            store_uncharge(t->store, cap - t->capacity);
+            return -1;
+        }
         t->elems = p;
         t->capacity = cap;
     }

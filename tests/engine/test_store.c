@@ -2,7 +2,8 @@
  * test_store.c — stores and the objects created directly in them: store
  * configuration, interrupt and timeout, host functions called through
  * rf_call (argument checking, value conversion, error mapping, re-entrant
- * calls), function signatures, globals and tables.
+ * calls), function signatures, globals and tables, and what tables cost
+ * the store (memory budget, store-wide entry limit).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
@@ -50,6 +51,7 @@ static void store_applies_defaults(void **state)
     assert_int_equal(s->config.memory_ceiling, 100 * MIB);
     assert_int_equal(s->config.max_call_depth, RF_DEFAULT_MAX_CALL_DEPTH);
     assert_int_equal(s->config.stack_slots, RF_DEFAULT_STACK_SLOTS);
+    assert_int_equal(s->config.max_table_entries, 10000000);
     rf_store_free(s);
 
     rf_store_config cfg = { 0 };
@@ -609,6 +611,164 @@ static void table_creation_errors(void **state)
     rf_store_free(s);
 }
 
+/* ---- what tables cost the store ---- */
+
+/*
+ * (module
+ *   (table 1000 funcref)
+ *   (memory 300))         ;; over the default 16 MiB memory limit
+ */
+static const uint8_t table_then_big_memory_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x04, 0x05, 0x01, 0x70,
+  0x00, 0xe8, 0x07, 0x05, 0x04, 0x01, 0x00, 0xac, 0x02};
+
+static void tables_are_charged_to_the_store(void **state)
+{
+    (void)state;
+    rf_error err;
+    rf_store *s = rf_store_new(NULL, &err);
+    assert_non_null(s);
+    rf_limits_desc l = { 1000, 0, false };
+    rf_table *t = rf_table_new(s, RF_FUNCREF, l, NULL, &err);
+    assert_non_null(t);
+    assert_int_equal(rf_store_memory_in_use(s), 1000 * sizeof(void *));
+    assert_int_equal(s->table_entries, 1000);
+    /* growth is charged for what is allocated: the capacity, which runs
+     * ahead of the size */
+    assert_int_equal(rf_table_grow(t, 24, NULL), 1000);
+    assert_int_equal(rf_table_size(t), 1024);
+    assert_true(t->capacity >= 1024);
+    assert_int_equal(s->table_entries, t->capacity);
+    assert_int_equal(rf_store_memory_in_use(s), t->capacity * sizeof(void *));
+    uint64_t in_use = rf_store_memory_in_use(s);
+    /* refused creations and grows charge nothing */
+    rf_store *other = rf_store_new(NULL, NULL);
+    rf_func *foreign = host(other, NULL, 0, NULL, 0, add_i32, NULL);
+    assert_null(rf_table_new(s, RF_FUNCREF, l, foreign, &err));
+    rf_limits_desc capped = { 0, 10, true };
+    rf_table *u = rf_table_new(s, RF_EXTERNREF, capped, NULL, &err);
+    assert_non_null(u);
+    assert_int_equal(rf_table_grow(u, 11, NULL), -1);
+    assert_int_equal(rf_store_memory_in_use(s), in_use);
+    assert_int_equal(s->table_entries, t->capacity);
+    rf_store_free(other);
+    rf_store_free(s);
+
+    /* a failed instantiation releases the table it had created */
+    rf_module *m = rf_module_load(table_then_big_memory_wasm, sizeof table_then_big_memory_wasm,
+                                  NULL, &err);
+    assert_non_null(m);
+    s = rf_store_new(NULL, &err);
+    assert_non_null(s);
+    assert_null(rf_instantiate(s, m, NULL, 0, &err));
+    assert_int_equal(err.kind, RF_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "memory"));
+    assert_int_equal(rf_store_memory_in_use(s), 0);
+    assert_int_equal(s->table_entries, 0);
+    rf_store_free(s);
+    rf_module_free(m);
+}
+
+/* Tables draw on the memory budget together with memories and host
+ * reservations. */
+static void tables_fit_the_memory_budget(void **state)
+{
+    (void)state;
+    rf_error err;
+    rf_store_config cfg = { 0 };
+    cfg.memory_budget = 2048 * sizeof(void *);
+    rf_store *s = rf_store_new(&cfg, &err);
+    assert_non_null(s);
+    rf_limits_desc l1024 = { 1024, 0, false }, l1025 = { 1025, 0, false }, l512 = { 512, 0, false };
+    rf_table *a = rf_table_new(s, RF_FUNCREF, l1024, NULL, &err);
+    assert_non_null(a);
+    assert_null(rf_table_new(s, RF_EXTERNREF, l1025, NULL, &err));
+    assert_int_equal(err.kind, RF_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "table minimum 1025 elements"));
+    assert_non_null(strstr(err.message, "memory budget"));
+    rf_table *b = rf_table_new(s, RF_EXTERNREF, l512, NULL, &err);
+    assert_non_null(b);
+
+    /* growth headroom is clamped to the budget, so the exact fit succeeds */
+    assert_int_equal(rf_table_grow(a, 512, NULL), 1024);
+    assert_int_equal(a->capacity, 1536);
+    assert_int_equal(rf_store_memory_in_use(s), cfg.memory_budget);
+    assert_int_equal(rf_table_grow(a, 1, NULL), -1);
+    assert_int_equal(rf_table_grow(b, 1, NULL), -1);
+    assert_int_equal(rf_table_grow(b, 0, NULL), 512);
+    assert_false(rf_store_reserve(s, 1));
+    rf_limits_desc page = { 1, 0, false };
+    assert_null(rf_memory_new(s, page, &err));
+    assert_int_equal(err.kind, RF_ERR_LIMIT);
+
+    /* what a host reservation gives back a table may take */
+    rf_store_free(s);
+    s = rf_store_new(&cfg, &err);
+    assert_true(rf_store_reserve(s, 2000 * sizeof(void *)));
+    a = rf_table_new(s, RF_FUNCREF, l1024, NULL, &err);
+    assert_null(a);
+    rf_store_release(s, 2000 * sizeof(void *));
+    a = rf_table_new(s, RF_FUNCREF, l1024, NULL, &err);
+    assert_non_null(a);
+    rf_store_free(s);
+}
+
+/* All tables of a store together hold at most max_table_entries entries,
+ * budget or not, so a module cannot make the host allocate gigabytes of
+ * tables. */
+static void tables_share_a_store_wide_entry_limit(void **state)
+{
+    (void)state;
+    rf_error err;
+    rf_store_config cfg = { 0 };
+    cfg.max_table_entries = 1000;
+    rf_store *s = rf_store_new(&cfg, &err);
+    assert_non_null(s);
+    rf_limits_desc l600 = { 600, 0, false }, l401 = { 401, 0, false }, l400 = { 400, 0, false };
+    assert_non_null(rf_table_new(s, RF_FUNCREF, l600, NULL, &err));
+    assert_null(rf_table_new(s, RF_FUNCREF, l401, NULL, &err));
+    assert_int_equal(err.kind, RF_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "table minimum 401 elements does not fit the store's "
+                                        "limit of 1000 table entries (600 already used"));
+    rf_table *b = rf_table_new(s, RF_FUNCREF, l400, NULL, &err);
+    assert_non_null(b);
+    assert_int_equal(rf_table_grow(b, 1, NULL), -1);
+    rf_limits_desc empty = { 0, 0, false };
+    rf_table *c = rf_table_new(s, RF_EXTERNREF, empty, NULL, &err);
+    assert_non_null(c);
+    assert_int_equal(rf_table_grow(c, 1, NULL), -1);
+    assert_int_equal(rf_table_size(c), 0);
+    rf_store_free(s);
+
+    /* Tables grown one after another (as in table.grow of many tables):
+     * the ones that do not fit return -1; headroom never blocks a fit. */
+    cfg.max_table_entries = 100000;
+    s = rf_store_new(&cfg, &err);
+    rf_table *t[4];
+    for (int i = 0; i < 4; i++)
+        t[i] = rf_table_new(s, RF_FUNCREF, empty, NULL, &err);
+    assert_int_equal(rf_table_grow(t[0], 40000, NULL), 0);
+    assert_int_equal(rf_table_grow(t[1], 40000, NULL), 0);
+    assert_int_equal(rf_table_grow(t[2], 40000, NULL), -1);
+    assert_int_equal(rf_table_grow(t[2], 20000, NULL), 0);
+    assert_int_equal(rf_table_grow(t[3], 1, NULL), -1);
+    assert_int_equal(s->table_entries, 100000);
+    assert_int_equal(rf_store_memory_in_use(s), 100000 * sizeof(void *));
+    rf_store_free(s);
+
+    /* The default: 10,000,000 entries in all (80 MB of pointers). */
+    s = rf_store_new(NULL, &err);
+    rf_limits_desc l6m = { 6000000, 0, false }, l4m = { 4000000, 0, false },
+                   one = { 1, 0, false };
+    assert_non_null(rf_table_new(s, RF_FUNCREF, l6m, NULL, &err));
+    rf_table *d = rf_table_new(s, RF_FUNCREF, l4m, NULL, &err);
+    assert_non_null(d);
+    assert_null(rf_table_new(s, RF_FUNCREF, one, NULL, &err));
+    assert_int_equal(err.kind, RF_ERR_LIMIT);
+    assert_int_equal(rf_table_grow(d, 1, NULL), -1);
+    rf_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +786,9 @@ int main(void)
         cmocka_unit_test(globals_check_type_and_mutability),
         cmocka_unit_test(tables_grow_within_their_limits),
         cmocka_unit_test(table_creation_errors),
+        cmocka_unit_test(tables_are_charged_to_the_store),
+        cmocka_unit_test(tables_fit_the_memory_budget),
+        cmocka_unit_test(tables_share_a_store_wide_entry_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
