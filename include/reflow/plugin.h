@@ -159,7 +159,8 @@ typedef struct rf_plugin_options {
     uint64_t memory_ceiling;    /* highest accepted memory_limit; 0 = 100 MiB */
     bool log_level_set;         /* false: the filter is RF_LOG_ERROR (as the extism CLI) */
     rf_log_level log_level;     /* plugin log filter when log_level_set (RF_LOG_OFF silences) */
-    rf_plugin_log_fn log;       /* NULL = write to stderr: "[name] LEVEL message" */
+    rf_plugin_log_fn log;       /* NULL = write to stderr: "[name] LEVEL message", WASI
+                                   output as "[name] stdout: line" / "[name] stderr: line" */
     void *log_user;
     const rf_host_function *functions;
     size_t nfunctions;

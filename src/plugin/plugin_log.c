@@ -9,9 +9,10 @@
  * in pieces of that size, so a guest that never writes a newline cannot make
  * the host buffer grow without bound.
  *
- * The default sink writes to the process's stderr: log messages as
- * "[name] LEVEL message", WASI stderr lines as they are; WASI stdout lines go
- * to the process's stdout. Each line is one locked stdio write.
+ * The default sink writes everything to the process's stderr, so the host's
+ * own stdout is never mixed with plugin output: log messages as
+ * "[name] LEVEL message", WASI output lines as "[name] stdout: line" or
+ * "[name] stderr: line". Each line is one locked stdio write.
  */
 #define _POSIX_C_SOURCE 200809L /* flockfile; strcasecmp */
 
@@ -69,10 +70,12 @@ static const char *level_upper(rf_log_level level)
 static void default_sink(const char *plugin_name, const char *stream, rf_log_level level,
                          const char *msg, size_t len)
 {
-    FILE *f = strcmp(stream, "stdout") == 0 ? stdout : stderr;
+    FILE *f = stderr;
     flockfile(f);
     if (strcmp(stream, "log") == 0)
         fprintf(f, "[%s] %s ", plugin_name, level_upper(level));
+    else
+        fprintf(f, "[%s] %s: ", plugin_name, stream);
     fwrite(msg, 1, len, f);
     fputc('\n', f);
     funlockfile(f);
