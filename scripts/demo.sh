@@ -54,3 +54,10 @@ echo
 echo "== run code: call an export with typed arguments"
 show exec "$examples/counter.wasm" --invoke add 41
 "$reflow" exec "$examples/counter.wasm" --invoke add 41
+
+echo
+echo "== call an Extism-style plugin (input through the kernel, output back)"
+show call "$examples/greet_plugin.wasm" greet --input world --stats
+"$reflow" call "$examples/greet_plugin.wasm" greet --input world --stats 2>/dev/null
+echo
+"$reflow" call "$examples/greet_plugin.wasm" greet --input world --stats >/dev/null
