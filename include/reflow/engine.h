@@ -74,6 +74,15 @@ typedef struct rf_error {
     char message[512];       /* complete human-readable message */
 } rf_error;
 
+/* Fill `err` (if not NULL) with `kind`, no offset/function, and a formatted
+ * message; always returns false so callers can `return rf_error_format(...)`.
+ * For layers above the engine that report their own errors. */
+bool rf_error_format(rf_error *err, rf_error_kind kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* The spec's wording of a trap ("integer divide by zero", ...). */
 const char *rf_trap_message(rf_trap trap);
 /* A short name of an error kind ("malformed", "invalid", ...). */
@@ -305,6 +314,9 @@ typedef rf_error_kind (*rf_host_fn)(rf_caller *caller, void *user, const rf_valu
                                     rf_value *results, rf_error *err);
 
 rf_func *rf_func_new_host(rf_store *s, const rf_signature *sig, rf_host_fn fn, void *user);
+/* True when a and b have the same parameter and result types. */
+bool rf_signature_equal(const rf_signature *a, const rf_signature *b);
+
 /* The function's signature (arrays owned by the store/module). */
 rf_signature rf_func_signature(const rf_func *f);
 

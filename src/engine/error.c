@@ -104,3 +104,29 @@ void rf_error_trap(rf_error *err, rf_trap trap, uint32_t func_index, uint64_t of
         rf_error_set(err, kind, offset, func_index, "%s", rf_trap_message(trap));
     err->trap = trap;
 }
+
+bool rf_error_format(rf_error *err, rf_error_kind kind, const char *fmt, ...)
+{
+    if (!err)
+        return false;
+    rf_error_clear(err);
+    err->kind = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool rf_signature_equal(const rf_signature *a, const rf_signature *b)
+{
+    if (a->nparams != b->nparams || a->nresults != b->nresults)
+        return false;
+    for (uint32_t i = 0; i < a->nparams; i++)
+        if (a->params[i] != b->params[i])
+            return false;
+    for (uint32_t i = 0; i < a->nresults; i++)
+        if (a->results[i] != b->results[i])
+            return false;
+    return true;
+}

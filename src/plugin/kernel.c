@@ -453,17 +453,12 @@ uint64_t rf_kernel_memory_bytes(rf_kernel *k)
 
 static void kernel_error(rf_error *err, rf_error_kind kind, const char *fmt, ...)
 {
-    if (!err)
-        return;
-    memset(err, 0, sizeof *err);
-    err->kind = kind;
-    err->trap = RF_TRAP_NONE;
-    err->offset = RF_NO_OFFSET;
-    err->func_index = RF_NO_FUNC;
+    char msg[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    rf_error_format(err, kind, "%s", msg);
 }
 
 /* Upstream's kernel memory has 16 pages; when the store's budget or memory

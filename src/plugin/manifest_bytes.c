@@ -32,18 +32,12 @@
 
 bool rf_manifest_fail(rf_error *err, rf_error_kind kind, const char *fmt, ...)
 {
-    if (!err)
-        return false;
-    memset(err, 0, sizeof *err);
-    err->kind = kind;
-    err->trap = RF_TRAP_NONE;
-    err->offset = RF_NO_OFFSET;
-    err->func_index = RF_NO_FUNC;
+    char msg[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return false;
+    return rf_error_format(err, kind, "%s", msg);
 }
 
 /* ---- messages ---------------------------------------------------------------- */

@@ -93,19 +93,6 @@ void plugin_format_sig(char *buf, size_t size, const rf_signature *sig)
         snprintf(buf + at, size - at, ")");
 }
 
-bool plugin_sig_equal(const rf_signature *a, const rf_signature *b)
-{
-    if (a->nparams != b->nparams || a->nresults != b->nresults)
-        return false;
-    for (uint32_t i = 0; i < a->nparams; i++)
-        if (a->params[i] != b->params[i])
-            return false;
-    for (uint32_t i = 0; i < a->nresults; i++)
-        if (a->results[i] != b->results[i])
-            return false;
-    return true;
-}
-
 void plugin_format_bytes(char *buf, size_t size, uint64_t bytes)
 {
     const uint64_t kib = 1024, mib = kib * 1024, gib = mib * 1024;

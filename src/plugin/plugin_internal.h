@@ -229,7 +229,6 @@ rf_error_kind plugin_host_fail(rf_plugin *p, rf_error *err, const char *fmt, ...
     ;
 /* "(i64, i32) -> i64" */
 void plugin_format_sig(char *buf, size_t size, const rf_signature *sig);
-bool plugin_sig_equal(const rf_signature *a, const rf_signature *b);
 /* Human size: "1 MiB", "1.06 MiB", "64 KiB", "100 bytes". */
 void plugin_format_bytes(char *buf, size_t size, uint64_t bytes);
 bool plugin_name_is(const char *name, size_t len, const char *want);

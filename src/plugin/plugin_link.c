@@ -86,7 +86,7 @@ static bool check_import(rf_plugin *p, size_t mi, const rf_import_desc *d, plugi
         rf_valtype types[2][PLUGIN_ENV_MAX_TYPES];
         if (f) {
             rf_signature sig = plugin_env_signature(f, types);
-            if (plugin_sig_equal(&sig, &d->type.func)) {
+            if (rf_signature_equal(&sig, &d->type.func)) {
                 out->source = LINK_ENV;
                 out->index = (uint32_t)(f - plugin_env_funcs);
                 return true;
@@ -110,7 +110,7 @@ static bool check_import(rf_plugin *p, size_t mi, const rf_import_desc *d, plugi
                                "module %s imports %s::%s as a %s, but the host provides a "
                                "function",
                                pm->name, h->ns, h->name, extern_kind_name(d->type.kind));
-        if (!plugin_sig_equal(&h->sig, &d->type.func)) {
+        if (!rf_signature_equal(&h->sig, &d->type.func)) {
             plugin_format_sig(want, sizeof want, &d->type.func);
             plugin_format_sig(have, sizeof have, &h->sig);
             return plugin_fail(err, RF_ERR_LINK,
@@ -135,7 +135,7 @@ static bool check_import(rf_plugin *p, size_t mi, const rf_import_desc *d, plugi
                                pm->name, name_len(d->module_len), d->module, name_len(d->name_len),
                                d->name, extern_kind_name(d->type.kind), p->modules[j].name,
                                extern_kind_name(e.type.kind));
-        if (e.type.kind == RF_EXTERN_FUNC && !plugin_sig_equal(&e.type.func, &d->type.func)) {
+        if (e.type.kind == RF_EXTERN_FUNC && !rf_signature_equal(&e.type.func, &d->type.func)) {
             plugin_format_sig(want, sizeof want, &d->type.func);
             plugin_format_sig(have, sizeof have, &e.type.func);
             return plugin_fail(err, RF_ERR_LINK,
@@ -293,7 +293,7 @@ static rf_func *export_with_type(rf_instance *inst, const char *name, const rf_s
     if (!rf_instance_export(inst, name, strlen(name), &ex) || ex.kind != RF_EXTERN_FUNC)
         return NULL;
     rf_signature have = rf_func_signature(ex.of.func);
-    return plugin_sig_equal(&have, sig) ? ex.of.func : NULL;
+    return rf_signature_equal(&have, sig) ? ex.of.func : NULL;
 }
 
 static const rf_signature sig_void = { 0, NULL, 0, NULL };
@@ -411,7 +411,7 @@ static rf_error_kind init_main(rf_plugin *p, rf_instance *inst, rf_error *err)
         static const rf_valtype two_i32[2] = { RF_I32, RF_I32 };
         const rf_signature want = { 2, two_i32, 0, NULL };
         rf_signature have = rf_func_signature(hs.of.func);
-        if (!plugin_sig_equal(&have, &want)) {
+        if (!rf_signature_equal(&have, &want)) {
             char t[256];
             plugin_format_sig(t, sizeof t, &have);
             plugin_fail(err, RF_ERR_LINK, "hs_init has type %s, expected (i32, i32) -> ()", t);

@@ -20,18 +20,12 @@
 
 bool wasi_fail(rf_error *err, rf_error_kind kind, const char *fmt, ...)
 {
-    if (!err)
-        return false;
-    memset(err, 0, sizeof *err);
-    err->kind = kind;
-    err->trap = RF_TRAP_NONE;
-    err->offset = RF_NO_OFFSET;
-    err->func_index = RF_NO_FUNC;
+    char msg[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return false;
+    return rf_error_format(err, kind, "%s", msg);
 }
 
 /* ---- the context ------------------------------------------------------------- */
@@ -236,19 +230,6 @@ static rf_signature func_signature(const wasi_func *f, rf_valtype *params, rf_va
     return sig;
 }
 
-static bool same_signature(const rf_signature *a, const rf_signature *b)
-{
-    if (a->nparams != b->nparams || a->nresults != b->nresults)
-        return false;
-    for (uint32_t i = 0; i < a->nparams; i++)
-        if (a->params[i] != b->params[i])
-            return false;
-    for (uint32_t i = 0; i < a->nresults; i++)
-        if (a->results[i] != b->results[i])
-            return false;
-    return true;
-}
-
 static bool is_wasi_module(const rf_import_desc *d)
 {
     return d->module_len == strlen(WASI_MODULE) &&
@@ -278,7 +259,7 @@ bool rf_wasi_link(rf_wasi *w, rf_store *s, const rf_module *m, rf_extern *import
                              "unknown import %s: not a WASI preview 1 function", msg);
         rf_valtype params[WASI_MAX_PARAMS], results[1];
         rf_signature sig = func_signature(f, params, results);
-        if (d.type.kind != RF_EXTERN_FUNC || !same_signature(&sig, &d.type.func)) {
+        if (d.type.kind != RF_EXTERN_FUNC || !rf_signature_equal(&sig, &d.type.func)) {
             put(msg, sizeof msg, &at, ": the module expects ");
             put_extern_type(msg, sizeof msg, &at, &d.type);
             put(msg, sizeof msg, &at, " but WASI defines func ");
