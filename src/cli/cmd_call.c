@@ -88,20 +88,18 @@ static bool load_input(const call_opts *o, uint8_t **data, size_t *len)
 
 /* ---- plugin messages -------------------------------------------------------------- */
 
-/* Log messages are text the host frames ("[name] level: ..."), so control
- * characters in them are escaped and a plugin cannot forge other lines or
- * drive the terminal. WASI stdout/stderr lines are the program's own output
- * and are passed through unchanged, one per line. */
+/* Everything a plugin says goes to stderr framed by the host: log messages as
+ * "[name] level: ...", WASI output lines as "[name] stdout: ..." or
+ * "[name] stderr: ...". Control characters are escaped, so a plugin cannot
+ * forge other lines or drive the terminal. */
 static void write_log(void *user, const char *plugin_name, const char *stream,
                       rf_log_level level, const char *msg, size_t len)
 {
     (void)user;
-    if (strcmp(stream, "log") != 0) {
-        fwrite(msg, 1, len, stderr);
-        fputc('\n', stderr);
-        return;
-    }
-    fprintf(stderr, "[%s] %s: ", plugin_name, rf_log_level_name(level));
+    if (strcmp(stream, "log") != 0)
+        fprintf(stderr, "[%s] %s: ", plugin_name, stream);
+    else
+        fprintf(stderr, "[%s] %s: ", plugin_name, rf_log_level_name(level));
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)msg[i];
         if ((c < 0x20 && c != '\t') || c == 0x7F)

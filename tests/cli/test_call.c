@@ -516,9 +516,9 @@ static void test_wasi(void **state)
     plugin(wasi, sizeof wasi, "wasi_io");
     run_result r = RUN(wasi, "print", "--wasi");
     assert_output(&r, "printed");   /* WASI output never reaches stdout */
-    assert_contains(r.err, "stdout line 1\n");
-    assert_contains(r.err, "stdout line 2\n");
-    assert_contains(r.err, "stderr line 1\n");
+    assert_contains(r.err, "[wasi_io] stdout: stdout line 1\n");
+    assert_contains(r.err, "[wasi_io] stdout: stdout line 2\n");
+    assert_contains(r.err, "[wasi_io] stderr: stderr line 1\n");
     assert_contains(r.err, "no newline at the end\n");
     run_free(&r);
 
