@@ -61,6 +61,12 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 #endif
     ;
 
+/* Parse the value `v` of option `opt` as a strict decimal in [min, max]
+ * (digits only, no sign, no overflow). CLI_CONTINUE, or a usage error
+ * "<cmd>: <opt> needs a whole number from MIN to MAX, got 'V'". */
+int cli_number_option(const cli_command *cmd, const char *opt, const char *v, uint64_t min,
+                      uint64_t max, uint64_t *out);
+
 /* Read a whole file (at most CLI_MAX_FILE_BYTES). On failure prints a
  * message naming the file and returns false. *data is never NULL on success,
  * even for an empty file; the caller frees it. */

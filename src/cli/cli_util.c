@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,4 +178,23 @@ const char *cli_extern_kind_name(rf_extern_kind k)
     case RF_EXTERN_GLOBAL: return "global";
     }
     return "unknown";
+}
+
+int cli_number_option(const cli_command *cmd, const char *opt, const char *v, uint64_t min,
+                      uint64_t max, uint64_t *out)
+{
+    uint64_t n = 0;
+    bool ok = *v != '\0';
+    for (const char *c = v; ok && *c; c++) {
+        uint64_t d = (uint64_t)(*c - '0');
+        if (*c < '0' || *c > '9' || d > max || n > (max - d) / 10)
+            ok = false; /* not a digit, or n * 10 + d would exceed max */
+        else
+            n = n * 10 + d;
+    }
+    if (!ok || n < min)
+        return cli_usage_error(cmd, "%s: %s needs a whole number from %" PRIu64 " to %" PRIu64
+                                    ", got '%s'", cmd->name, opt, min, max, v);
+    *out = n;
+    return CLI_CONTINUE;
 }

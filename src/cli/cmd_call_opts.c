@@ -25,23 +25,6 @@
 
 /* ---- arguments ------------------------------------------------------------------ */
 
-/* Strict decimal: digits only, at most `max`. */
-static bool parse_count(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!*s)
-        return false;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > max)
-            return false;
-    }
-    *out = v;
-    return true;
-}
-
 typedef enum value_opt {
     OPT_INPUT, OPT_INPUT_FILE, OPT_CONFIG, OPT_ALLOW_HOST, OPT_ALLOW_PATH, OPT_LINK,
     OPT_LIMIT, OPT_CEILING, OPT_MEMORY_MAX, OPT_TIMEOUT, OPT_LOG_LEVEL, OPT_LOOP,
@@ -116,15 +99,6 @@ static void split_link(const char *spec, const char **name, size_t *name_len, co
     *path = spec;
 }
 
-static int number_value(const cli_command *cmd, const char *opt, const char *v, uint64_t min,
-                        uint64_t max, uint64_t *out)
-{
-    if (!parse_count(v, max, out) || *out < min)
-        return cli_usage_error(cmd, "call: %s needs a whole number from %" PRIu64 " to %" PRIu64
-                                    ", got '%s'", opt, min, max, v);
-    return CLI_CONTINUE;
-}
-
 /* Store the value `v` of option `id` (named `opt` on the command line). */
 static int set_value(const cli_command *cmd, call_opts *o, value_opt id, const char *opt,
                      const char *v)
@@ -168,23 +142,23 @@ static int set_value(const cli_command *cmd, call_opts *o, value_opt id, const c
         o->links[o->nlinks++] = v;
         return CLI_CONTINUE;
     case OPT_LIMIT:
-        return number_value(cmd, opt, v, 1, MAX_MEMORY_MB, &o->limit_mb);
+        return cli_number_option(cmd, opt, v, 1, MAX_MEMORY_MB, &o->limit_mb);
     case OPT_CEILING:
-        return number_value(cmd, opt, v, 1, MAX_MEMORY_MB, &o->ceiling_mb);
+        return cli_number_option(cmd, opt, v, 1, MAX_MEMORY_MB, &o->ceiling_mb);
     case OPT_MEMORY_MAX:
         o->has_max_pages = true;
-        return number_value(cmd, opt, v, 0, MAX_PAGES, &o->max_pages);
+        return cli_number_option(cmd, opt, v, 0, MAX_PAGES, &o->max_pages);
     case OPT_TIMEOUT:
         o->has_timeout = true;
-        return number_value(cmd, opt, v, 0, MAX_TIMEOUT_MS, &o->timeout_ms);
+        return cli_number_option(cmd, opt, v, 0, MAX_TIMEOUT_MS, &o->timeout_ms);
     case OPT_LOOP:
-        return number_value(cmd, opt, v, 1, MAX_LOOP, &o->loop);
+        return cli_number_option(cmd, opt, v, 1, MAX_LOOP, &o->loop);
     case OPT_VAR_MAX:
         o->has_var_max = true;
-        return number_value(cmd, opt, v, 0, UINT64_MAX, &o->var_max);
+        return cli_number_option(cmd, opt, v, 0, UINT64_MAX, &o->var_max);
     case OPT_HTTP_MAX:
         o->has_http_max = true;
-        return number_value(cmd, opt, v, 0, UINT64_MAX, &o->http_max);
+        return cli_number_option(cmd, opt, v, 0, UINT64_MAX, &o->http_max);
     case OPT_LOG_LEVEL:
         if (!rf_log_level_parse(v, &o->log_level))
             return cli_usage_error(cmd, "call: --log-level needs trace, debug, info, warn, error "

@@ -67,23 +67,6 @@ static void start_call(exec_run *r)
 
 /* ---- arguments ------------------------------------------------------------------ */
 
-/* Strict decimal: digits only, at most `max`. */
-static bool parse_count(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!*s)
-        return false;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > max)
-            return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* Match option `name` at argv[*i] as "NAME VALUE" or "NAME=VALUE". Returns
  * 1 with *value set (and *i advanced past a separate value), 0 when argv[*i]
  * is another option, -1 when the value is missing. */
@@ -103,15 +86,6 @@ static int take_value(int argc, char **argv, int *i, const char *name, const cha
         return -1;
     *value = argv[++*i];
     return 1;
-}
-
-static int parse_number_option(const cli_command *cmd, const char *name, const char *value,
-                               uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (!parse_count(value, max, out) || *out < min)
-        return cli_usage_error(cmd, "exec: %s needs a whole number from %" PRIu64 " to %" PRIu64
-                                    ", got '%s'", name, min, max, value);
-    return CLI_CONTINUE;
 }
 
 /* One option at argv[*i] (known to start with '-'); CLI_CONTINUE or an exit
@@ -141,11 +115,11 @@ static int parse_option(const cli_command *cmd, int argc, char **argv, int *i, e
             return cli_usage_error(cmd, "exec: %s needs a value", valued[k]);
         switch (k) {
         case 0:
-            return parse_number_option(cmd, valued[k], v, 1, MAX_MEMORY_MB, &o->limit_mb);
+            return cli_number_option(cmd, valued[k], v, 1, MAX_MEMORY_MB, &o->limit_mb);
         case 1:
-            return parse_number_option(cmd, valued[k], v, 1, MAX_MEMORY_MB, &o->ceiling_mb);
+            return cli_number_option(cmd, valued[k], v, 1, MAX_MEMORY_MB, &o->ceiling_mb);
         case 2:
-            return parse_number_option(cmd, valued[k], v, 0, UINT64_C(1) << 40, &o->timeout_ms);
+            return cli_number_option(cmd, valued[k], v, 0, UINT64_C(1) << 40, &o->timeout_ms);
         case 3:
             if (v[0] == '=' || !strchr(v, '='))
                 return cli_usage_error(cmd, "exec: --env needs NAME=VALUE, got '%s'", v);
